@@ -1,0 +1,91 @@
+package dev.mailserver;
+
+import java.nio.file.Path;
+
+import org.apache.james.ExtraProperties;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerMain;
+import org.apache.james.modules.MailboxModule;
+import org.apache.james.modules.MailetProcessingModule;
+import org.apache.james.modules.protocols.IMAPServerModule;
+import org.apache.james.modules.protocols.POP3ServerModule;
+import org.apache.james.modules.protocols.ProtocolHandlerModule;
+import org.apache.james.modules.protocols.SMTPServerModule;
+import org.apache.james.modules.server.DataRoutesModules;
+import org.apache.james.modules.server.MailQueueRoutesModule;
+import org.apache.james.modules.server.MailRepositoriesRoutesModule;
+import org.apache.james.modules.server.MailboxRoutesModule;
+import org.apache.james.modules.server.SieveRoutesModule;
+import org.apache.james.modules.server.TaskManagerModule;
+import org.apache.james.modules.server.WebAdminServerModule;
+import org.apache.james.server.core.configuration.Configuration;
+
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+import dev.mailserver.queue.ActiveMQMailQueueModule;
+import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
+import dev.mailserver.storage.cassandra.CassandraClusterModule;
+import dev.mailserver.storage.cassandra.CassandraEventDeadLettersModule;
+import dev.mailserver.storage.cassandra.CassandraEventSourcingModule;
+import dev.mailserver.storage.cassandra.CassandraMailRepositoryStorageModule;
+import dev.mailserver.storage.cassandra.CassandraMailboxStorageModule;
+import dev.mailserver.storage.cassandra.CassandraSieveStorageModule;
+import dev.mailserver.storage.cassandra.CassandraUserDataModule;
+import dev.mailserver.tls.SelfSignedCertificate;
+
+/**
+ * The company mail server: James's protocol servers, mail processing and WebAdmin on top of Cassandra
+ * storage and a local ActiveMQ queue. This class only lists modules; each module owns one concern.
+ *
+ * <p>Configuration is read from {@code conf/} and local state written to {@code var/}, both under the
+ * directory given by the {@code working.directory} system property.
+ */
+public final class MailServerMain implements JamesServerMain {
+    public static final Module PROTOCOLS = Modules.combine(
+        new ProtocolHandlerModule(),
+        new SMTPServerModule(),
+        new IMAPServerModule(),
+        new POP3ServerModule());
+
+    public static final Module WEBADMIN = Modules.combine(
+        new WebAdminServerModule(),
+        new DataRoutesModules(),
+        new MailboxRoutesModule(),
+        new MailQueueRoutesModule(),
+        new MailRepositoriesRoutesModule(),
+        new SieveRoutesModule());
+
+    public static final Module CASSANDRA_STORAGE = Modules.combine(
+        new CassandraClusterModule(),
+        new CassandraBlobStorageModule(),
+        new CassandraMailboxStorageModule(),
+        new CassandraUserDataModule(),
+        new CassandraMailRepositoryStorageModule(),
+        new CassandraEventSourcingModule(),
+        new CassandraEventDeadLettersModule(),
+        new CassandraSieveStorageModule());
+
+    public static final Module MAIL_PROCESSING = Modules.combine(
+        new MailboxModule(),
+        new MailetProcessingModule(),
+        new ActiveMQMailQueueModule(),
+        new TaskManagerModule());
+
+    private MailServerMain() {
+    }
+
+    public static GuiceJamesServer createServer(Configuration configuration) {
+        return GuiceJamesServer.forConfiguration(configuration)
+            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+    }
+
+    public static void main(String[] args) throws Exception {
+        ExtraProperties.initialize();
+        Configuration configuration = Configuration.builder()
+            .useWorkingDirectoryEnvProperty()
+            .build();
+        SelfSignedCertificate.generateIfAbsent(Path.of(configuration.directories().getRootDirectory()));
+        JamesServerMain.main(createServer(configuration));
+    }
+}
