@@ -135,7 +135,7 @@ public final class MailServer {
         if (maxMessageSizeKb.isPresent()) {
             Path smtp = conf.resolve("smtpserver.xml");
             String xml = Files.readString(smtp, StandardCharsets.UTF_8);
-            Matcher matcher = Pattern.compile("<maxmessagesize>\\s*\\d+\\s*</maxmessagesize>").matcher(xml);
+            Matcher matcher = Pattern.compile("<maxmessagesize>[^<]*</maxmessagesize>").matcher(xml);
             if (!matcher.find()) {
                 throw new IllegalStateException(smtp + " has no <maxmessagesize> to lower");
             }
