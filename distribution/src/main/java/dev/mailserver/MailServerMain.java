@@ -12,6 +12,9 @@ import org.apache.james.modules.protocols.POP3ServerModule;
 import org.apache.james.modules.protocols.ProtocolHandlerModule;
 import org.apache.james.modules.protocols.SMTPServerModule;
 import org.apache.james.modules.server.DataRoutesModules;
+import org.apache.james.modules.server.DefaultProcessorsConfigurationProviderModule;
+import org.apache.james.modules.server.NoJwtModule;
+import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
 import org.apache.james.modules.server.MailQueueRoutesModule;
 import org.apache.james.modules.server.MailRepositoriesRoutesModule;
 import org.apache.james.modules.server.MailboxRoutesModule;
@@ -50,6 +53,8 @@ public final class MailServerMain implements JamesServerMain {
 
     public static final Module WEBADMIN = Modules.combine(
         new WebAdminServerModule(),
+        // WebAdmin can fall back on JMAP's token settings; there is no JMAP here, so that fallback fails.
+        new NoJwtModule(),
         new DataRoutesModules(),
         new MailboxRoutesModule(),
         new MailQueueRoutesModule(),
@@ -69,6 +74,8 @@ public final class MailServerMain implements JamesServerMain {
     public static final Module MAIL_PROCESSING = Modules.combine(
         new MailboxModule(),
         new MailetProcessingModule(),
+        new DefaultProcessorsConfigurationProviderModule(),
+        new RawPostDequeueDecoratorModule(),
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 

@@ -58,8 +58,6 @@ import org.apache.james.mailbox.cassandra.modules.CassandraUidModule;
 import org.apache.james.mailbox.cassandra.quota.CassandraCurrentQuotaManager;
 import org.apache.james.mailbox.cassandra.quota.CassandraPerUserMaxQuotaManager;
 import org.apache.james.mailbox.extractor.TextExtractor;
-import org.apache.james.mailbox.indexer.MessageIdReIndexer;
-import org.apache.james.mailbox.indexer.ReIndexer;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.quota.CurrentQuotaManager;
@@ -91,10 +89,10 @@ import org.apache.james.mailbox.store.quota.StoreQuotaManager;
 import org.apache.james.mailbox.store.search.MessageSearchIndex;
 import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.modules.mailbox.DefaultEventModule;
+import org.apache.james.quota.search.QuotaSearcher;
+import org.apache.james.quota.search.scanning.ScanningQuotaSearcher;
 import org.apache.james.user.api.UsernameChangeTaskStep;
 import org.apache.james.utils.MailboxManagerDefinition;
-import org.apache.mailbox.tools.indexer.MessageIdReIndexerImpl;
-import org.apache.mailbox.tools.indexer.ReIndexerImpl;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
@@ -108,7 +106,7 @@ import com.google.inject.name.Names;
  * IMAP or POP3 client reads. Message bodies go to the blob store ({@link CassandraBlobStorageModule}).
  *
  * <p>Search is answered by scanning the mailbox ({@link SimpleMessageSearchIndex}) until the OpenSearch
- * index replaces it.
+ * index replaces it; with no index there is nothing to re-index, so no ReIndexer is bound.
  */
 public class CassandraMailboxStorageModule extends AbstractModule {
     @Override
@@ -186,11 +184,6 @@ public class CassandraMailboxStorageModule extends AbstractModule {
         bind(MessageId.Factory.class).to(CassandraMessageId.Factory.class);
         bind(CassandraThreadIdGuessingAlgorithm.class).in(Scopes.SINGLETON);
         bind(ThreadIdGuessingAlgorithm.class).to(CassandraThreadIdGuessingAlgorithm.class);
-
-        bind(ReIndexerImpl.class).in(Scopes.SINGLETON);
-        bind(ReIndexer.class).to(ReIndexerImpl.class);
-        bind(MessageIdReIndexerImpl.class).in(Scopes.SINGLETON);
-        bind(MessageIdReIndexer.class).to(MessageIdReIndexerImpl.class);
     }
 
     private void bindMappers() {
@@ -218,6 +211,8 @@ public class CassandraMailboxStorageModule extends AbstractModule {
         bind(QuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
         bind(QuotaRootDeserializer.class).to(DefaultUserQuotaRootResolver.class);
         bind(UserQuotaRootResolver.class).to(DefaultUserQuotaRootResolver.class);
+        bind(ScanningQuotaSearcher.class).in(Scopes.SINGLETON);
+        bind(QuotaSearcher.class).to(ScanningQuotaSearcher.class);
         bind(ListeningCurrentQuotaUpdater.class).in(Scopes.SINGLETON);
         bind(QuotaUpdater.class).to(ListeningCurrentQuotaUpdater.class);
     }
