@@ -27,6 +27,7 @@ import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
 import dev.mailserver.queue.ActiveMQMailQueueModule;
+import dev.mailserver.search.OpenSearchSearchModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
 import dev.mailserver.storage.cassandra.CassandraEventDeadLettersModule;
@@ -39,7 +40,8 @@ import dev.mailserver.tls.SelfSignedCertificate;
 
 /**
  * The company mail server: James's protocol servers, mail processing and WebAdmin on top of Cassandra
- * storage and a local ActiveMQ queue. This class only lists modules; each module owns one concern.
+ * storage, an OpenSearch search index and a local ActiveMQ queue. This class only lists modules; each
+ * module owns one concern.
  *
  * <p>Configuration is read from {@code conf/} and local state written to {@code var/}, both under the
  * directory given by the {@code working.directory} system property.
@@ -71,6 +73,9 @@ public final class MailServerMain implements JamesServerMain {
         new CassandraEventDeadLettersModule(),
         new CassandraSieveStorageModule());
 
+    /** IMAP SEARCH answered by OpenSearch (conf/opensearch.properties), with WebAdmin reindexing. */
+    public static final Module SEARCH = new OpenSearchSearchModule();
+
     public static final Module MAIL_PROCESSING = Modules.combine(
         new MailboxModule(),
         new MailetProcessingModule(),
@@ -84,7 +89,7 @@ public final class MailServerMain implements JamesServerMain {
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+            .combineWith(CASSANDRA_STORAGE, SEARCH, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
     }
 
     public static void main(String[] args) throws Exception {

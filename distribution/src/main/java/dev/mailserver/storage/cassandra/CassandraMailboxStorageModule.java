@@ -57,7 +57,6 @@ import org.apache.james.mailbox.cassandra.modules.CassandraThreadModule;
 import org.apache.james.mailbox.cassandra.modules.CassandraUidModule;
 import org.apache.james.mailbox.cassandra.quota.CassandraCurrentQuotaManager;
 import org.apache.james.mailbox.cassandra.quota.CassandraPerUserMaxQuotaManager;
-import org.apache.james.mailbox.extractor.TextExtractor;
 import org.apache.james.mailbox.model.MailboxId;
 import org.apache.james.mailbox.model.MessageId;
 import org.apache.james.mailbox.quota.CurrentQuotaManager;
@@ -75,7 +74,6 @@ import org.apache.james.mailbox.store.StoreMessageIdManager;
 import org.apache.james.mailbox.store.StoreRightManager;
 import org.apache.james.mailbox.store.StoreSubscriptionManager;
 import org.apache.james.mailbox.store.event.MailboxAnnotationListener;
-import org.apache.james.mailbox.store.extractor.JsoupTextExtractor;
 import org.apache.james.mailbox.store.mail.AttachmentMapperFactory;
 import org.apache.james.mailbox.store.mail.MailboxMapperFactory;
 import org.apache.james.mailbox.store.mail.MessageMapperFactory;
@@ -86,8 +84,6 @@ import org.apache.james.mailbox.store.quota.DefaultUserQuotaRootResolver;
 import org.apache.james.mailbox.store.quota.ListeningCurrentQuotaUpdater;
 import org.apache.james.mailbox.store.quota.QuotaUpdater;
 import org.apache.james.mailbox.store.quota.StoreQuotaManager;
-import org.apache.james.mailbox.store.search.MessageSearchIndex;
-import org.apache.james.mailbox.store.search.SimpleMessageSearchIndex;
 import org.apache.james.modules.mailbox.DefaultEventModule;
 import org.apache.james.quota.search.QuotaSearcher;
 import org.apache.james.quota.search.scanning.ScanningQuotaSearcher;
@@ -105,8 +101,8 @@ import com.google.inject.name.Names;
  * Mailboxes, messages, flags, ACLs, subscriptions, threads and quotas stored in Cassandra: everything an
  * IMAP or POP3 client reads. Message bodies go to the blob store ({@link CassandraBlobStorageModule}).
  *
- * <p>Search is answered by scanning the mailbox ({@link SimpleMessageSearchIndex}) until the OpenSearch
- * index replaces it; with no index there is nothing to re-index, so no ReIndexer is bound.
+ * <p>Search is not wired here: the search index (and its ReIndexer) comes from
+ * {@code dev.mailserver.search.OpenSearchSearchModule}.
  */
 public class CassandraMailboxStorageModule extends AbstractModule {
     @Override
@@ -116,7 +112,6 @@ public class CassandraMailboxStorageModule extends AbstractModule {
         bindMailboxManager();
         bindMappers();
         bindQuotas();
-        bindSearch();
 
         Multibinder<CassandraModule> tables = Multibinder.newSetBinder(binder(), CassandraModule.class);
         tables.addBinding().toInstance(CassandraAclModule.MODULE);
@@ -215,13 +210,6 @@ public class CassandraMailboxStorageModule extends AbstractModule {
         bind(QuotaSearcher.class).to(ScanningQuotaSearcher.class);
         bind(ListeningCurrentQuotaUpdater.class).in(Scopes.SINGLETON);
         bind(QuotaUpdater.class).to(ListeningCurrentQuotaUpdater.class);
-    }
-
-    private void bindSearch() {
-        bind(JsoupTextExtractor.class).in(Scopes.SINGLETON);
-        bind(TextExtractor.class).to(JsoupTextExtractor.class);
-        bind(SimpleMessageSearchIndex.class).in(Scopes.SINGLETON);
-        bind(MessageSearchIndex.class).to(SimpleMessageSearchIndex.class);
     }
 
     /**
