@@ -30,7 +30,8 @@ public record OpenSearchConfiguration(List<HttpHost> hosts,
                                       boolean verifyHostname,
                                       Duration connectTimeout,
                                       Duration responseTimeout,
-                                      Duration redeliveryInterval) {
+                                      Duration redeliveryInterval,
+                                      int reindexMessagesPerSecond) {
     public static final String HOSTS_ENVIRONMENT_VARIABLE = "OPENSEARCH_HOSTS";
     static final int DEFAULT_PORT = 9200;
 
@@ -81,9 +82,11 @@ public record OpenSearchConfiguration(List<HttpHost> hosts,
         Duration connectTimeout = Duration.ofMillis(positiveInt(properties, "opensearch.timeout.connect.ms", 3000, 1));
         Duration responseTimeout = Duration.ofMillis(positiveInt(properties, "opensearch.timeout.response.ms", 30000, 1));
         Duration redeliveryInterval = Duration.ofSeconds(positiveInt(properties, "opensearch.redelivery.interval.seconds", 60, 0));
+        int reindexRate = positiveInt(properties, "opensearch.reindex.messagesPerSecond", 200, 1);
 
         return new OpenSearchConfiguration(hosts, indexName, shards, replicas, credentials, trustStore,
-            trustStorePassword, trustAll, verifyHostname, connectTimeout, responseTimeout, redeliveryInterval);
+            trustStorePassword, trustAll, verifyHostname, connectTimeout, responseTimeout, redeliveryInterval,
+            reindexRate);
     }
 
     private static List<HttpHost> parseHosts(String hostList, String scheme) {

@@ -14,6 +14,8 @@ import java.util.Set;
 import javax.inject.Inject;
 import javax.mail.Flags;
 
+import org.apache.james.events.Event;
+import org.apache.james.events.EventDeadLetters;
 import org.apache.james.events.Group;
 import org.apache.james.mailbox.MailboxManager;
 import org.apache.james.mailbox.MailboxSession;
@@ -31,6 +33,7 @@ import org.apache.james.mailbox.store.search.ListeningMessageSearchIndex;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.Conflicts;
 import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.SortOptions;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
@@ -39,6 +42,9 @@ import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -49,10 +55,13 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * James's message search index kept in OpenSearch. As a group listener of the mailbox event bus it
- * indexes added messages, rewrites flags, removes expunged messages and deleted mailboxes; the event bus
- * retries a failed event and then stores it in the event dead letters, which
- * {@link DeadLetterRedelivery} hands back here once OpenSearch answers again. IMAP SEARCH is answered
- * from the index through {@link SearchQueryTranslator}.
+ * indexes added messages, rewrites flags, removes expunged messages and deleted mailboxes. IMAP SEARCH
+ * is answered from the index through {@link SearchQueryTranslator}.
+ *
+ * <p>An event the index cannot apply is stored at once in the event dead letters (Cassandra) rather
+ * than retried in memory, where a restart would lose it; {@link DeadLetterRedelivery} hands it back
+ * once OpenSearch answers again. Only if the dead letters cannot be written either does the event
+ * bus's own retry take over.
  *
  * <p>Documents are routed by mailbox, so one mailbox's messages sit on one shard and a SEARCH reads one shard.
  */
@@ -62,12 +71,16 @@ public class OpenSearchMessageSearchIndex extends ListeningMessageSearchIndex {
     }
 
     static final Group GROUP = new IndexingGroup();
+    private static final Logger LOGGER = LoggerFactory.getLogger(OpenSearchMessageSearchIndex.class);
+    /** What OpenSearch answers when the alias is gone; see {@link MailboxIndex}. */
+    private static final String INDEX_MISSING = "index_not_found_exception";
     /** Hits fetched per request while paging through a large result. */
     private static final int PAGE_SIZE = 5000;
 
     private final OpenSearchClient client;
     private final MailboxIndex index;
     private final MessageId.Factory messageIdFactory;
+    private final EventDeadLetters deadLetters;
 
     @Inject
     public OpenSearchMessageSearchIndex(MailboxSessionMapperFactory mapperFactory,
@@ -75,11 +88,28 @@ public class OpenSearchMessageSearchIndex extends ListeningMessageSearchIndex {
                                         SessionProvider sessionProvider,
                                         OpenSearchConnection connection,
                                         MailboxIndex index,
-                                        MessageId.Factory messageIdFactory) {
+                                        MessageId.Factory messageIdFactory,
+                                        EventDeadLetters deadLetters) {
         super(mapperFactory, searchOverrides, sessionProvider);
         this.client = connection.client();
         this.index = index;
         this.messageIdFactory = messageIdFactory;
+        this.deadLetters = deadLetters;
+    }
+
+    @Override
+    public Mono<Void> reactiveEvent(Event event) {
+        return apply(event)
+            .onErrorResume(error -> {
+                LOGGER.warn("Index update {} for {} failed ({}); kept in the event dead letters for redelivery",
+                    event.getClass().getSimpleName(), event.getUsername().asString(), error.toString());
+                return deadLetters.store(GROUP, event).then();
+            });
+    }
+
+    /** Applies the event to the index, failing when OpenSearch does; what redelivery calls. */
+    public Mono<Void> apply(Event event) {
+        return super.reactiveEvent(event);
     }
 
     @Override
@@ -111,6 +141,7 @@ public class OpenSearchMessageSearchIndex extends ListeningMessageSearchIndex {
             client.index(i -> i.index(index.name())
                 .id(IndexedMessage.documentId(mailboxId, message.getUid().asLong()))
                 .routing(mailboxId)
+                .requireAlias(true)
                 .document(document));
         });
     }
@@ -162,11 +193,17 @@ public class OpenSearchMessageSearchIndex extends ListeningMessageSearchIndex {
         }
         return blocking(() -> {
             index.ensureExists();
-            BulkResponse response = client.bulk(b -> b.operations(operations));
+            BulkResponse response = client.bulk(b -> b.operations(operations).requireAlias(true));
             if (response.errors()) {
                 List<String> failures = new ArrayList<>();
                 for (BulkResponseItem item : response.items()) {
-                    if (item.error() != null && item.status() != 404) {
+                    if (item.error() == null) {
+                        continue;
+                    }
+                    if (INDEX_MISSING.equals(item.error().type())) {
+                        index.forget();
+                        failures.add(item.id() + ": " + item.error().type());
+                    } else if (item.status() != 404) {
                         failures.add(item.id() + ": " + item.error().type() + " " + item.error().reason());
                     }
                 }
@@ -262,10 +299,15 @@ public class OpenSearchMessageSearchIndex extends ListeningMessageSearchIndex {
         void run() throws IOException;
     }
 
-    private static Mono<Void> blocking(IndexWrite write) {
+    private Mono<Void> blocking(IndexWrite write) {
         return Mono.<Void>fromRunnable(() -> {
                 try {
                     write.run();
+                } catch (OpenSearchException e) {
+                    if (INDEX_MISSING.equals(e.error().type())) {
+                        index.forget();
+                    }
+                    throw e;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
