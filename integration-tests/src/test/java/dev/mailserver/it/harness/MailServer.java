@@ -165,6 +165,24 @@ public final class MailServer {
         return properties + "\n" + key + "=" + value + "\n";
     }
 
+    /**
+     * Points the server at an OpenSearch node with its own index, and replays missed index updates every
+     * 2 s instead of every minute so that tests of OpenSearch outages do not wait long.
+     */
+    public MailServer withOpenSearch(String hostAndPort, String indexName) {
+        Path file = workDir.resolve("conf/opensearch.properties");
+        try {
+            String properties = Files.readString(file, StandardCharsets.UTF_8);
+            properties = setProperty(properties, "opensearch.hosts", hostAndPort);
+            properties = setProperty(properties, "opensearch.index.name", indexName);
+            properties = setProperty(properties, "opensearch.redelivery.interval.seconds", "2");
+            Files.writeString(file, properties, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     public Ports ports() {
         return ports;
     }
@@ -212,6 +230,8 @@ public final class MailServer {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             builder.environment().put("CASSANDRA_NODES", cassandraContactPoint);
+            // conf/opensearch.properties of the working directory decides, not the developer's shell.
+            builder.environment().remove("OPENSEARCH_HOSTS");
             long startedAt = System.nanoTime();
             process = builder.start();
             RUNNING.add(process);

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * Gives a test class its own running mail server, on the run's shared Cassandra but in keyspaces named
- * after the class, so classes never see each other's data. Register it as a static field:
+ * Gives a test class its own running mail server, on the run's shared Cassandra and OpenSearch but in
+ * keyspaces and a search index named after the class, so classes never see each other's data. Register it as a static field:
  * <pre>{@code @RegisterExtension static final MailServerExtension server = new MailServerExtension();}</pre>
  * The server is started before the first test of the class and stopped after the last; when a test
  * fails, the tail of the server log is printed next to it.
@@ -29,8 +29,10 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     public void beforeAll(ExtensionContext context) {
         EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
         String testClass = context.getRequiredTestClass().getSimpleName();
+        EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.shared(context);
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
-            cassandra.contactPoint(), maxMessageSizeKb);
+            cassandra.contactPoint(), maxMessageSizeKb)
+            .withOpenSearch(openSearch.hostAndPort(), keyspaceFor(testClass).replace('_', '-'));
         server.start();
     }
 
