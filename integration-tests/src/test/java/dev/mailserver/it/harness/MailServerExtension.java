@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
     private MailServer server;
+    private EmbeddedOpenSearch openSearch;
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
@@ -29,7 +30,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     public void beforeAll(ExtensionContext context) {
         EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
         String testClass = context.getRequiredTestClass().getSimpleName();
-        EmbeddedOpenSearch openSearch = EmbeddedOpenSearch.shared(context);
+        openSearch = EmbeddedOpenSearch.shared(context);
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
             cassandra.contactPoint(), maxMessageSizeKb)
             .withOpenSearch(openSearch.hostAndPort(), keyspaceFor(testClass).replace('_', '-'));
@@ -63,6 +64,11 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
             throw new IllegalStateException("The mail server is started in beforeAll; register the extension as a static field");
         }
         return server;
+    }
+
+    /** The run's OpenSearch node, which a test may stop and start again. */
+    public EmbeddedOpenSearch openSearch() {
+        return openSearch;
     }
 
     public MailServer.Ports ports() {
