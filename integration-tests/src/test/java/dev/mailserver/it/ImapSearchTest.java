@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.mailserver.it.harness.ImapClient;
 import dev.mailserver.it.harness.MailServerExtension;
 import dev.mailserver.it.harness.Smtp;
+import dev.mailserver.it.harness.WebAdmin;
 
 /**
  * IMAP SEARCH answered by OpenSearch: each criterion of RFC 3501 on one INBOX of six varied messages
@@ -393,6 +394,23 @@ class ImapSearchTest {
     @Test
     void brokenMimeDoesNotKeepTheMessagesAfterItFromBeingIndexed() {
         assertThat(search("TEXT platypus")).isEqualTo(uids(6));
+    }
+
+    @Test
+    void anAdminRebuildsTheWholeIndexWithAWebAdminTaskAndSeesItsProgress() {
+        WebAdmin.Response started = server.webAdmin().post("/mailboxes?task=reIndex&messagesPerSecond=500");
+        assertThat(started.status()).as("POST /mailboxes?task=reIndex answered %s", started).isEqualTo(201);
+        String taskId = started.json().path("taskId").asText();
+
+        WebAdmin.Response task = server.webAdmin().get("/tasks/" + taskId + "/await");
+
+        assertThat(task.json().path("status").asText()).as("task %s", task).isEqualTo("completed");
+        assertThat(task.json().path("type").asText()).isEqualTo("full-reindexing");
+        assertThat(task.json().path("additionalInformation").path("successfullyReprocessedMailCount").asInt())
+            .isGreaterThanOrEqualTo(EVERY_MESSAGE.size());
+        assertThat(task.json().path("additionalInformation").path("failedReprocessedMailCount").asInt()).isZero();
+        awaitSearch("ALL", EVERY_MESSAGE);
+        assertThat(search("TEXT quarterly")).isEqualTo(uids(1));
     }
 
     @Test

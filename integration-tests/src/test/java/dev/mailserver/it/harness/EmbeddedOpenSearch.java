@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Setting the system property {@code it.opensearch} to {@code host:port} uses an already running
  * node instead; it is then neither started nor stopped (and tests that stop it are skipped).
+ * {@code it.opensearch.heap} sets the node's heap (default 384m, enough for the tests).
  */
 public final class EmbeddedOpenSearch implements ExtensionContext.Store.CloseableResource {
     /** The first start resolves the node's jars with Maven, so it may take minutes on a fresh machine. */
@@ -144,7 +145,7 @@ public final class EmbeddedOpenSearch implements ExtensionContext.Store.Closeabl
         builder.environment().putAll(Map.of(
             "HTTP_PORT", String.valueOf(httpPort),
             "BIND_HOST", host,
-            "HEAP", "384m"));
+            "HEAP", System.getProperty("it.opensearch.heap", "384m")));
         return builder;
     }
 

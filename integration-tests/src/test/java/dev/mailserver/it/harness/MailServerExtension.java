@@ -19,6 +19,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
     private MailServer server;
     private EmbeddedOpenSearch openSearch;
+    private String indexName;
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
@@ -31,9 +32,10 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
         String testClass = context.getRequiredTestClass().getSimpleName();
         openSearch = EmbeddedOpenSearch.shared(context);
+        indexName = keyspaceFor(testClass).replace('_', '-');
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
             cassandra.contactPoint(), maxMessageSizeKb)
-            .withOpenSearch(openSearch.hostAndPort(), keyspaceFor(testClass).replace('_', '-'));
+            .withOpenSearch(openSearch.hostAndPort(), indexName);
         server.start();
     }
 
@@ -69,6 +71,11 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     /** The run's OpenSearch node, which a test may stop and start again. */
     public EmbeddedOpenSearch openSearch() {
         return openSearch;
+    }
+
+    /** The alias of this class's search index in {@link #openSearch()}. */
+    public String indexName() {
+        return indexName;
     }
 
     public MailServer.Ports ports() {
