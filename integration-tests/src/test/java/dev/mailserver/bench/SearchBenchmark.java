@@ -83,8 +83,11 @@ class SearchBenchmark {
 
         reindexAll(webAdmin);
 
-        try (ImapClient imap = ImapClient.login(server.ports().imap(), USER, PASSWORD)) {
+        try (ImapClient imap = ImapClient.login(server.ports().imap(), USER, PASSWORD).withTimeout(Duration.ofMinutes(15))) {
+            long selectStart = System.nanoTime();
             assertThat(imap.select("INBOX")).isEqualTo(MESSAGES);
+            // Not search: James reads every UID and flag of the mailbox from Cassandra; for scale.
+            print("search_select_seconds", seconds(selectStart), "s");
             Random random = new Random(42);
             measure(imap, "text", "TEXT", random);
             measure(imap, "subject", "SUBJECT", random);

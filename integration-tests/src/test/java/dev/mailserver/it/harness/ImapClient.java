@@ -70,6 +70,16 @@ public final class ImapClient implements AutoCloseable {
         }
     }
 
+    /** How long to wait for each answer; SELECT of a very large mailbox may need more than the default minute. */
+    public ImapClient withTimeout(java.time.Duration timeout) {
+        try {
+            socket.setSoTimeout((int) timeout.toMillis());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** SELECT; returns the number of messages (EXISTS). */
     public int select(String mailbox) {
         for (String line : command("SELECT " + quote(mailbox))) {
