@@ -11,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +72,7 @@ public final class ImapClient implements AutoCloseable {
     }
 
     /** How long to wait for each answer; SELECT of a very large mailbox may need more than the default minute. */
-    public ImapClient withTimeout(java.time.Duration timeout) {
+    public ImapClient withTimeout(Duration timeout) {
         try {
             socket.setSoTimeout((int) timeout.toMillis());
         } catch (IOException e) {
