@@ -96,6 +96,10 @@ public final class MailServer {
         return new MailServer(workDir, ports, cassandraContactPoint);
     }
 
+    static String cacheKeyspaceOf(String keyspace) {
+        return keyspace + "_cache";
+    }
+
     private static void copyConfiguration(Path from, Path to) throws IOException {
         if (!Files.isDirectory(from)) {
             throw new IllegalStateException("The default configuration directory " + from + " does not exist");
@@ -129,7 +133,7 @@ public final class MailServer {
         Path cassandra = conf.resolve("cassandra.properties");
         String properties = Files.readString(cassandra, StandardCharsets.UTF_8);
         properties = setProperty(properties, "cassandra.keyspace", keyspace);
-        properties = setProperty(properties, "cassandra.keyspace.cache", keyspace + "_cache");
+        properties = setProperty(properties, "cassandra.keyspace.cache", cacheKeyspaceOf(keyspace));
         Files.writeString(cassandra, properties, StandardCharsets.UTF_8);
 
         if (maxMessageSizeKb.isPresent()) {
@@ -269,9 +273,13 @@ public final class MailServer {
         if (!isRunning()) {
             return;
         }
+        long stoppingAt = System.nanoTime();
         process.destroy();
         try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            if (process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                System.out.printf("[it] mail server %s stopped after %d s (exit code %d)%n", workDir.getFileName(),
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppingAt), process.exitValue());
+            } else {
                 kill9();
                 throw new IllegalStateException("The mail server did not exit within " + STOP_TIMEOUT.toSeconds()
                     + " s of SIGTERM; killed it.\n" + logTail(40));

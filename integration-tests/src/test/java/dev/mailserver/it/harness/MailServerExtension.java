@@ -1,5 +1,6 @@
 package dev.mailserver.it.harness;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
+    private EmbeddedCassandra cassandra;
+    private String keyspace;
     private MailServer server;
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
@@ -27,17 +30,24 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
+        cassandra = EmbeddedCassandra.shared(context);
         String testClass = context.getRequiredTestClass().getSimpleName();
-        server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
+        keyspace = keyspaceFor(testClass);
+        server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspace,
             cassandra.contactPoint(), maxMessageSizeKb);
         server.start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (server != null) {
-            server.stop();
+        try {
+            if (server != null) {
+                server.stop();
+            }
+        } finally {
+            if (cassandra != null) {
+                cassandra.dropKeyspaces(List.of(keyspace, MailServer.cacheKeyspaceOf(keyspace)));
+            }
         }
     }
 

@@ -41,6 +41,8 @@ public final class Mailbox {
         properties.put(prefix + "connectiontimeout", "10000");
         properties.put(prefix + "timeout", "30000");
         properties.put(prefix + "ssl.trust", "*");
+        // The self-signed certificate names the server's host, not 127.0.0.1; trust is already "any".
+        properties.put(prefix + "ssl.checkserveridentity", "false");
     }
 
     /** IMAP on the plain port, upgraded with STARTTLS before logging in (143). */
