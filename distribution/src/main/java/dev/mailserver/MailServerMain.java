@@ -1,5 +1,6 @@
 package dev.mailserver;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.james.ExtraProperties;
@@ -79,6 +80,8 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
+    private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
+
     private MailServerMain() {
     }
 
@@ -87,12 +90,26 @@ public final class MailServerMain implements JamesServerMain {
             .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
     }
 
+    /**
+     * The Cassandra driver reads its settings (timeouts, pool sizes, TLS) from the file named by the
+     * {@code config.file} system property; point it at {@code conf/cassandra-driver.conf} unless the
+     * JVM was given another one.
+     */
+    private static void useCassandraDriverSettings(Path workingDirectory) {
+        Path driverSettings = workingDirectory.resolve("conf/cassandra-driver.conf");
+        if (System.getProperty(CASSANDRA_DRIVER_SETTINGS) == null && Files.isRegularFile(driverSettings)) {
+            System.setProperty(CASSANDRA_DRIVER_SETTINGS, driverSettings.toAbsolutePath().toString());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();
         Configuration configuration = Configuration.builder()
             .useWorkingDirectoryEnvProperty()
             .build();
-        SelfSignedCertificate.generateIfAbsent(Path.of(configuration.directories().getRootDirectory()));
+        Path workingDirectory = Path.of(configuration.directories().getRootDirectory());
+        useCassandraDriverSettings(workingDirectory);
+        SelfSignedCertificate.generateIfAbsent(workingDirectory);
         JamesServerMain.main(createServer(configuration));
     }
 }
