@@ -27,6 +27,7 @@ import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
 import dev.mailserver.queue.ActiveMQMailQueueModule;
+import dev.mailserver.ratelimit.RateLimitModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
 import dev.mailserver.storage.cassandra.CassandraEventDeadLettersModule;
@@ -79,12 +80,16 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
+    /** Our own features, each with its store, WebAdmin routes and tables. */
+    public static final Module FEATURES = Modules.combine(
+        new RateLimitModule());
+
     private MailServerMain() {
     }
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN, FEATURES);
     }
 
     public static void main(String[] args) throws Exception {
