@@ -1,5 +1,7 @@
 package dev.mailserver.it.harness;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -18,6 +20,10 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
     private MailServer server;
+    private final List<MailServer> otherNodes = new ArrayList<>();
+    private String keyspace;
+    private String cassandraContactPoint;
+    private String testClass;
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
@@ -28,14 +34,31 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     @Override
     public void beforeAll(ExtensionContext context) {
         EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
-        String testClass = context.getRequiredTestClass().getSimpleName();
-        server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
-            cassandra.contactPoint(), maxMessageSizeKb);
+        testClass = context.getRequiredTestClass().getSimpleName();
+        keyspace = keyspaceFor(testClass);
+        cassandraContactPoint = cassandra.contactPoint();
+        server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspace,
+            cassandraContactPoint, maxMessageSizeKb);
         server.start();
+    }
+
+    /**
+     * Starts one more server on the same keyspaces as the class's server, as a second node of the same
+     * cluster: same users, domains, mail and counters, its own ports, queue and working directory.
+     * Stopped with the class's server.
+     */
+    public MailServer startAnotherNode() {
+        MailServer node = MailServer.prepare(
+            TestEnvironment.workRoot().resolve(testClass + "-node" + (otherNodes.size() + 2)), keyspace,
+            cassandraContactPoint, maxMessageSizeKb);
+        otherNodes.add(node);
+        node.start();
+        return node;
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        otherNodes.forEach(MailServer::stop);
         if (server != null) {
             server.stop();
         }
