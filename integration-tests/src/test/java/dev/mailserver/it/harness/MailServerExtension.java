@@ -1,9 +1,11 @@
 package dev.mailserver.it.harness;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
+    private Consumer<Path> configurationChange = conf -> { };
     private MailServer server;
     private final List<MailServer> otherNodes = new ArrayList<>();
     private String keyspace;
@@ -31,6 +34,12 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         return this;
     }
 
+    /** Changes the server's copy of conf/ (the directory is given) before it starts. */
+    public MailServerExtension withConfiguration(Consumer<Path> change) {
+        this.configurationChange = change;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         EmbeddedCassandra cassandra = EmbeddedCassandra.shared(context);
@@ -39,6 +48,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         cassandraContactPoint = cassandra.contactPoint();
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspace,
             cassandraContactPoint, maxMessageSizeKb);
+        configurationChange.accept(server.workDir().resolve("conf"));
         server.start();
     }
 
@@ -48,9 +58,15 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
      * Stopped with the class's server.
      */
     public MailServer startAnotherNode() {
+        return startAnotherNode(configurationChange);
+    }
+
+    /** Same as {@link #startAnotherNode()}, with its own change to its copy of conf/. */
+    public MailServer startAnotherNode(Consumer<Path> change) {
         MailServer node = MailServer.prepare(
             TestEnvironment.workRoot().resolve(testClass + "-node" + (otherNodes.size() + 2)), keyspace,
             cassandraContactPoint, maxMessageSizeKb);
+        change.accept(node.workDir().resolve("conf"));
         otherNodes.add(node);
         node.start();
         return node;
