@@ -44,7 +44,8 @@ class RateLimitBenchmark {
     static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     static final int SESSIONS = Integer.getInteger("bench.sessions", 4);
     static final int WARM_UP_SECONDS = 5;
-    static final String DOMAIN = "bench.test";
+    /** A fresh domain per run: the keyspace (named after the class) outlives a run on an external Cassandra. */
+    static final String DOMAIN = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
     static final String PASSWORD = "bench-Secret-1";
 
     @RegisterExtension

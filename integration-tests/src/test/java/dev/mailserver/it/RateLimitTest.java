@@ -32,7 +32,8 @@ class RateLimitTest {
     @RegisterExtension
     static final MailServerExtension server = new MailServerExtension();
 
-    static final String DOMAIN = "ratelimit.test";
+    /** Fresh per run, so that the class also runs again against a kept Cassandra (-Dit.cassandra). */
+    static final String DOMAIN = "ratelimit-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
     static final String PASSWORD = "rate-Secret-5";
     static final String RECIPIENT = "inbox@" + DOMAIN;
 
