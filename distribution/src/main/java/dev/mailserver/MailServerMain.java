@@ -28,6 +28,7 @@ import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
 import dev.mailserver.queue.ActiveMQMailQueueModule;
+import dev.mailserver.ratelimit.RateLimitModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
 import dev.mailserver.storage.cassandra.CassandraEventDeadLettersModule;
@@ -80,6 +81,10 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
+    /** Our own features, each with its store, WebAdmin routes and tables. */
+    public static final Module FEATURES = Modules.combine(
+        new RateLimitModule());
+
     private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
 
     private MailServerMain() {
@@ -87,7 +92,7 @@ public final class MailServerMain implements JamesServerMain {
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN, FEATURES);
     }
 
     /**

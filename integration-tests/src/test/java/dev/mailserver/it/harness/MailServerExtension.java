@@ -1,8 +1,11 @@
 package dev.mailserver.it.harness;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,9 +21,13 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
+    private Consumer<Path> configurationChange = conf -> { };
     private EmbeddedCassandra cassandra;
-    private String keyspace;
     private MailServer server;
+    private final List<MailServer> otherNodes = new ArrayList<>();
+    private String keyspace;
+    private String cassandraContactPoint;
+    private String testClass;
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
@@ -28,19 +35,48 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         return this;
     }
 
+    /** Changes the server's copy of conf/ (the directory is given) before it starts. */
+    public MailServerExtension withConfiguration(Consumer<Path> change) {
+        this.configurationChange = change;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         cassandra = EmbeddedCassandra.shared(context);
-        String testClass = context.getRequiredTestClass().getSimpleName();
+        testClass = context.getRequiredTestClass().getSimpleName();
         keyspace = keyspaceFor(testClass);
+        cassandraContactPoint = cassandra.contactPoint();
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspace,
-            cassandra.contactPoint(), maxMessageSizeKb);
+            cassandraContactPoint, maxMessageSizeKb);
+        configurationChange.accept(server.workDir().resolve("conf"));
         server.start();
+    }
+
+    /**
+     * Starts one more server on the same keyspaces as the class's server, as a second node of the same
+     * cluster: same users, domains, mail and counters, its own ports, queue and working directory.
+     * Stopped with the class's server.
+     */
+    public MailServer startAnotherNode() {
+        return startAnotherNode(configurationChange);
+    }
+
+    /** Same as {@link #startAnotherNode()}, with its own change to its copy of conf/. */
+    public MailServer startAnotherNode(Consumer<Path> change) {
+        MailServer node = MailServer.prepare(
+            TestEnvironment.workRoot().resolve(testClass + "-node" + (otherNodes.size() + 2)), keyspace,
+            cassandraContactPoint, maxMessageSizeKb);
+        change.accept(node.workDir().resolve("conf"));
+        otherNodes.add(node);
+        node.start();
+        return node;
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         try {
+            otherNodes.forEach(MailServer::stop);
             if (server != null) {
                 server.stop();
             }
