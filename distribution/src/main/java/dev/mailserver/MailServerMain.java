@@ -27,6 +27,7 @@ import org.apache.james.server.core.configuration.Configuration;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.mailserver.dkim.DkimModule;
 import dev.mailserver.queue.ActiveMQMailQueueModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
@@ -78,7 +79,8 @@ public final class MailServerMain implements JamesServerMain {
         new DefaultProcessorsConfigurationProviderModule(),
         new RawPostDequeueDecoratorModule(),
         new ActiveMQMailQueueModule(),
-        new TaskManagerModule());
+        new TaskManagerModule(),
+        new DkimModule());
 
     private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
 
