@@ -27,6 +27,7 @@ import org.apache.james.server.core.configuration.Configuration;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.mailserver.dkim.DkimModule;
 import dev.mailserver.queue.ActiveMQMailQueueModule;
 import dev.mailserver.ratelimit.RateLimitModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
@@ -79,7 +80,8 @@ public final class MailServerMain implements JamesServerMain {
         new DefaultProcessorsConfigurationProviderModule(),
         new RawPostDequeueDecoratorModule(),
         new ActiveMQMailQueueModule(),
-        new TaskManagerModule());
+        new TaskManagerModule(),
+        new DkimModule());
 
     /** Our own features, each with its store, WebAdmin routes and tables. */
     public static final Module FEATURES = Modules.combine(

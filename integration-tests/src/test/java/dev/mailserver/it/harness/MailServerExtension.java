@@ -1,11 +1,16 @@
 package dev.mailserver.it.harness;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
     private Consumer<Path> configurationChange = conf -> { };
+    private final List<ConfigurationEdit> configurationEdits = new ArrayList<>();
     private EmbeddedCassandra cassandra;
     private MailServer server;
     private final List<MailServer> otherNodes = new ArrayList<>();
@@ -41,6 +47,35 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         return this;
     }
 
+    private record ConfigurationEdit(String file, UnaryOperator<String> edit) {
+    }
+
+    /**
+     * Changes this class's copy of {@code conf/<file>} before the server starts, for example to point
+     * RemoteDelivery at a test SMTP sink. The edit runs in beforeAll, so it may use ports opened by
+     * static fields declared above the extension; an edit that changes nothing fails the class.
+     */
+    public MailServerExtension withConfigurationEdit(String file, UnaryOperator<String> edit) {
+        configurationEdits.add(new ConfigurationEdit(file, edit));
+        return this;
+    }
+
+    private void applyConfigurationEdits() {
+        for (ConfigurationEdit configurationEdit : configurationEdits) {
+            Path file = server.workDir().resolve("conf").resolve(configurationEdit.file());
+            try {
+                String before = Files.readString(file, StandardCharsets.UTF_8);
+                String after = configurationEdit.edit().apply(before);
+                if (after.equals(before)) {
+                    throw new IllegalStateException("The configuration edit of " + file + " changed nothing: conf/ changed under the test");
+                }
+                Files.writeString(file, after, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         cassandra = EmbeddedCassandra.shared(context);
@@ -50,6 +85,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspace,
             cassandraContactPoint, maxMessageSizeKb);
         configurationChange.accept(server.workDir().resolve("conf"));
+        applyConfigurationEdits();
         server.start();
     }
 

@@ -117,6 +117,38 @@ public final class Mailbox {
             + " within " + timeout.toSeconds() + " s; last read: " + lastSeen);
     }
 
+    /**
+     * Waits for a message with this subject and returns it byte for byte as the server stores it
+     * (IMAP {@code BODY.PEEK[]}), for checks such as DKIM signatures that depend on every byte.
+     */
+    public byte[] awaitRawMessage(String subject, Duration timeout) {
+        awaitMessage(subject, timeout);
+        try {
+            Store store = Session.getInstance(properties).getStore(protocol);
+            store.connect("127.0.0.1", port, user, password);
+            try {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                try {
+                    for (Message message : inbox.getMessages()) {
+                        if (subject.equals(message.getSubject())) {
+                            java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                            message.writeTo(raw);
+                            return raw.toByteArray();
+                        }
+                    }
+                    throw new AssertionError("Message '" + subject + "' vanished from " + user + "'s INBOX");
+                } finally {
+                    inbox.close(false);
+                }
+            } finally {
+                store.close();
+            }
+        } catch (MessagingException | IOException e) {
+            throw new AssertionError("Cannot read message '" + subject + "' of " + user + " over " + protocol, e);
+        }
+    }
+
     /** The text of a text/plain message, with line ends as LF whatever the protocol delivered. */
     private static String bodyText(Message message) throws MessagingException, IOException {
         return String.valueOf(message.getContent()).replace("\r\n", "\n").strip();
