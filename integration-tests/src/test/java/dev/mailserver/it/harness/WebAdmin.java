@@ -66,10 +66,6 @@ public final class WebAdmin {
             .build());
     }
 
-    public Response delete(String path) {
-        return send(request(path).DELETE().build());
-    }
-
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
     }
