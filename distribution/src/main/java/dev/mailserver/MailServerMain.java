@@ -80,12 +80,12 @@ public final class MailServerMain implements JamesServerMain {
         new DefaultProcessorsConfigurationProviderModule(),
         new RawPostDequeueDecoratorModule(),
         new ActiveMQMailQueueModule(),
-        new TaskManagerModule(),
-        new DkimModule());
+        new TaskManagerModule());
 
     /** Our own features, each with its store, WebAdmin routes and tables. */
     public static final Module FEATURES = Modules.combine(
-        new RateLimitModule());
+        new RateLimitModule(),
+        new DkimModule());
 
     private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
 

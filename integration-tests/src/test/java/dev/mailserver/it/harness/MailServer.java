@@ -219,6 +219,8 @@ public final class MailServer {
             long startedAt = System.nanoTime();
             process = builder.start();
             RUNNING.add(process);
+            // For .ci/run's last-resort cleanup, should this JVM be killed before its shutdown hook runs.
+            Files.writeString(workDir.resolve("server.pid"), process.pid() + "\n", StandardCharsets.UTF_8);
             awaitReady();
             System.out.printf("[it] mail server %s ready after %d s (start #%d, pid %d)%n", workDir.getFileName(),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt), starts, process.pid());
@@ -288,7 +290,7 @@ public final class MailServer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            RUNNING.remove(process);
+            forget(process);
         }
     }
 
@@ -303,7 +305,16 @@ public final class MailServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        RUNNING.remove(process);
+        forget(process);
+    }
+
+    private void forget(Process stopped) {
+        RUNNING.remove(stopped);
+        try {
+            Files.deleteIfExists(workDir.resolve("server.pid"));
+        } catch (IOException e) {
+            // only .ci/run's safety net reads it, and it checks the process before acting
+        }
     }
 
     /** Graceful stop, then start again on the same working directory and ports. */
