@@ -26,6 +26,7 @@ import org.apache.james.server.core.configuration.Configuration;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.mailserver.bounce.BounceModule;
 import dev.mailserver.queue.ActiveMQMailQueueModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
@@ -79,12 +80,16 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
+    /** Our own features, each in its own package of the mailets module. */
+    public static final Module FEATURES = Modules.combine(
+        new BounceModule());
+
     private MailServerMain() {
     }
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+            .combineWith(CASSANDRA_STORAGE, MAIL_PROCESSING, PROTOCOLS, WEBADMIN, FEATURES);
     }
 
     public static void main(String[] args) throws Exception {
