@@ -169,6 +169,21 @@ public final class MailServer {
         return ports;
     }
 
+    /** Rewrites one file of this server's {@code conf/}; fails when the edit changes nothing. */
+    public void editConfiguration(String file, java.util.function.UnaryOperator<String> edit) {
+        Path path = workDir.resolve("conf").resolve(file);
+        try {
+            String before = Files.readString(path, StandardCharsets.UTF_8);
+            String after = edit.apply(before);
+            if (after.equals(before)) {
+                throw new IllegalStateException("The edit of " + path + " changed nothing: did the option move?");
+            }
+            Files.writeString(path, after, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Path workDir() {
         return workDir;
     }

@@ -1,7 +1,10 @@
 package dev.mailserver.it.harness;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -17,11 +20,24 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 public final class MailServerExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
     private Optional<Integer> maxMessageSizeKb = Optional.empty();
+    private final List<ConfigurationEdit> configurationEdits = new ArrayList<>();
     private MailServer server;
+
+    private record ConfigurationEdit(String file, UnaryOperator<String> edit) {
+    }
 
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
         this.maxMessageSizeKb = Optional.of(kilobytes);
+        return this;
+    }
+
+    /**
+     * Changes a file of this server's copy of {@code conf/} before it starts, e.g. to point remote delivery
+     * at a test SMTP sink. The edit must change the file, so that a renamed option fails loudly.
+     */
+    public MailServerExtension withConfiguration(String file, UnaryOperator<String> edit) {
+        configurationEdits.add(new ConfigurationEdit(file, edit));
         return this;
     }
 
@@ -31,6 +47,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         String testClass = context.getRequiredTestClass().getSimpleName();
         server = MailServer.prepare(TestEnvironment.workRoot().resolve(testClass), keyspaceFor(testClass),
             cassandra.contactPoint(), maxMessageSizeKb);
+        configurationEdits.forEach(change -> server.editConfiguration(change.file(), change.edit()));
         server.start();
     }
 

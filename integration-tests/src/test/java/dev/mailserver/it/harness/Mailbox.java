@@ -41,6 +41,8 @@ public final class Mailbox {
         properties.put(prefix + "connectiontimeout", "10000");
         properties.put(prefix + "timeout", "30000");
         properties.put(prefix + "ssl.trust", "*");
+        // The self-signed certificate names the server's host, not 127.0.0.1; trust is already "any".
+        properties.put(prefix + "ssl.checkserveridentity", "false");
     }
 
     /** IMAP on the plain port, upgraded with STARTTLS before logging in (143). */
@@ -81,6 +83,29 @@ public final class Mailbox {
                 for (Message message : inbox.getMessages()) {
                     messages.add(new ReceivedMessage(message.getSubject(), addresses(message.getFrom()),
                         addresses(message.getRecipients(Message.RecipientType.TO)), bodyText(message)));
+                }
+                return messages;
+            } finally {
+                inbox.close(false);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    /** The messages now in INBOX exactly as the server gives them (RFC 5322 bytes), for tests that parse MIME. */
+    public List<byte[]> rawMessages() throws MessagingException, IOException {
+        Store store = Session.getInstance(properties).getStore(protocol);
+        store.connect("127.0.0.1", port, user, password);
+        try {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<byte[]> messages = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    message.writeTo(bytes);
+                    messages.add(bytes.toByteArray());
                 }
                 return messages;
             } finally {
