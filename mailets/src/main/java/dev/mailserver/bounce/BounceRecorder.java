@@ -49,14 +49,21 @@ public class BounceRecorder {
             .filter(recorded -> !recorded.at().isBefore(windowStart))
             .count();
         if (recentSoftBounces >= configuration.softBounceThreshold()) {
-            suppress(event, recentSoftBounces + " soft bounces within " + configuration.softBounceWindow().toDays()
-                + " days, the last: " + event.diagnostic().orElse("status " + event.status()));
+            suppress(event, recentSoftBounces + " soft bounces within " + readable(configuration.softBounceWindow())
+                + ", the last: " + event.diagnostic().orElse("status " + event.status()));
         }
     }
 
     private void suppress(BounceEvent event, String reason) {
         LOGGER.info("Suppressing {}: {}", event.recipient(), reason);
         suppressions.suppress(new Suppression(event.recipient(), event.status(), reason, event.at()));
+    }
+
+    private static String readable(java.time.Duration window) {
+        if (window.toHours() >= 48 && window.toHours() % 24 == 0) {
+            return window.toDays() + " days";
+        }
+        return window.toHours() >= 1 ? window.toHours() + " hours" : window.toMinutes() + " minutes";
     }
 
     public Instant now() {
