@@ -27,6 +27,7 @@ import org.apache.james.server.core.configuration.Configuration;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.mailserver.bounce.BounceModule;
 import dev.mailserver.dkim.DkimModule;
 import dev.mailserver.queue.ActiveMQMailQueueModule;
 import dev.mailserver.ratelimit.RateLimitModule;
@@ -82,10 +83,11 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
-    /** Our own features, each with its store, WebAdmin routes and tables. */
+    /** Our own features, each with its store, WebAdmin routes and tables, in the mailets module. */
     public static final Module FEATURES = Modules.combine(
         new RateLimitModule(),
-        new DkimModule());
+        new DkimModule(),
+        new BounceModule());
 
     private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
 

@@ -38,8 +38,8 @@ class DkimSigningTest {
     static final MailServerExtension server = new MailServerExtension()
         // Every remote domain is relayed through the sink instead of its MX.
         .withConfigurationEdit("mailetcontainer.xml", xml -> xml.replace(
-            "<bounceProcessor>bounces</bounceProcessor>",
-            "<bounceProcessor>bounces</bounceProcessor>\n<gateway>127.0.0.1</gateway>\n<gatewayPort>" + remoteMx.port() + "</gatewayPort>"))
+            "<startTLS>true</startTLS>",
+            "<startTLS>false</startTLS><gateway>127.0.0.1</gateway><gatewayPort>" + remoteMx.port() + "</gatewayPort>"))
         // Keys are re-read every second instead of every 10, so that the rotation test need not wait.
         .withConfigurationEdit("mailetcontainer.xml", xml -> xml.replace(
             "<keyCacheSeconds>10</keyCacheSeconds>", "<keyCacheSeconds>1</keyCacheSeconds>"));
@@ -130,7 +130,7 @@ class DkimSigningTest {
     void messageRelayedToARemoteDomainCarriesValidRsaAndEd25519Signatures() {
         String subject = submit(BOB, BOB_PASSWORD, PARTNER);
 
-        SmtpSink.Received relayed = remoteMx.awaitMessageContaining(subject, DELIVERY);
+        SmtpSink.Delivery relayed = remoteMx.awaitMessageContaining(subject, DELIVERY);
 
         assertThat(relayed.rcptTo()).containsExactly("<" + PARTNER + ">");
         assertBothSignaturesValid(DkimVerifier.verify(relayed.data(), DNS));

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -171,6 +172,21 @@ public final class MailServer {
 
     public Ports ports() {
         return ports;
+    }
+
+    /** Rewrites one file of this server's {@code conf/}; fails when the edit changes nothing. */
+    public void editConfiguration(String file, UnaryOperator<String> edit) {
+        Path path = workDir.resolve("conf").resolve(file);
+        try {
+            String before = Files.readString(path, StandardCharsets.UTF_8);
+            String after = edit.apply(before);
+            if (after.equals(before)) {
+                throw new IllegalStateException("The edit of " + path + " changed nothing: did the option move?");
+            }
+            Files.writeString(path, after, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public Path workDir() {

@@ -1,9 +1,5 @@
 package dev.mailserver.it.harness;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +31,9 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     private String cassandraContactPoint;
     private String testClass;
 
+    private record ConfigurationEdit(String file, UnaryOperator<String> edit) {
+    }
+
     /** Lowers {@code <maxmessagesize>} of every SMTP server in smtpserver.xml. */
     public MailServerExtension withMaxMessageSizeKb(int kilobytes) {
         this.maxMessageSizeKb = Optional.of(kilobytes);
@@ -61,19 +60,7 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
     }
 
     private void applyConfigurationEdits() {
-        for (ConfigurationEdit configurationEdit : configurationEdits) {
-            Path file = server.workDir().resolve("conf").resolve(configurationEdit.file());
-            try {
-                String before = Files.readString(file, StandardCharsets.UTF_8);
-                String after = configurationEdit.edit().apply(before);
-                if (after.equals(before)) {
-                    throw new IllegalStateException("The configuration edit of " + file + " changed nothing: conf/ changed under the test");
-                }
-                Files.writeString(file, after, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        configurationEdits.forEach(change -> server.editConfiguration(change.file(), change.edit()));
     }
 
     @Override

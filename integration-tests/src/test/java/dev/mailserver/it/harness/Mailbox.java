@@ -93,6 +93,29 @@ public final class Mailbox {
         }
     }
 
+    /** The messages now in INBOX exactly as the server gives them (RFC 5322 bytes), for tests that parse MIME. */
+    public List<byte[]> rawMessages() throws MessagingException, IOException {
+        Store store = Session.getInstance(properties).getStore(protocol);
+        store.connect("127.0.0.1", port, user, password);
+        try {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<byte[]> messages = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    message.writeTo(bytes);
+                    messages.add(bytes.toByteArray());
+                }
+                return messages;
+            } finally {
+                inbox.close(false);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
     /**
      * Waits until a message with this subject is in INBOX: delivery after the 250 is asynchronous
      * (mail queue, then the mailet pipeline). Fails with the last state seen when it does not come.
