@@ -46,9 +46,6 @@ public final class MailServerExtension implements BeforeAllCallback, AfterAllCal
         return this;
     }
 
-    private record ConfigurationEdit(String file, UnaryOperator<String> edit) {
-    }
-
     /**
      * Changes this class's copy of {@code conf/<file>} before the server starts, for example to point
      * RemoteDelivery at a test SMTP sink. The edit runs in beforeAll, so it may use ports opened by
