@@ -1,5 +1,6 @@
 package dev.mailserver;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.apache.james.ExtraProperties;
@@ -26,7 +27,10 @@ import org.apache.james.server.core.configuration.Configuration;
 import com.google.inject.Module;
 import com.google.inject.util.Modules;
 
+import dev.mailserver.bounce.BounceModule;
+import dev.mailserver.dkim.DkimModule;
 import dev.mailserver.queue.ActiveMQMailQueueModule;
+import dev.mailserver.ratelimit.RateLimitModule;
 import dev.mailserver.search.OpenSearchSearchModule;
 import dev.mailserver.storage.cassandra.CassandraBlobStorageModule;
 import dev.mailserver.storage.cassandra.CassandraClusterModule;
@@ -84,12 +88,32 @@ public final class MailServerMain implements JamesServerMain {
         new ActiveMQMailQueueModule(),
         new TaskManagerModule());
 
+    /** Our own features, each with its store, WebAdmin routes and tables, in the mailets module. */
+    public static final Module FEATURES = Modules.combine(
+        new RateLimitModule(),
+        new DkimModule(),
+        new BounceModule());
+
+    private static final String CASSANDRA_DRIVER_SETTINGS = "config.file";
+
     private MailServerMain() {
     }
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(CASSANDRA_STORAGE, SEARCH, MAIL_PROCESSING, PROTOCOLS, WEBADMIN);
+            .combineWith(CASSANDRA_STORAGE, SEARCH, MAIL_PROCESSING, PROTOCOLS, WEBADMIN, FEATURES);
+    }
+
+    /**
+     * The Cassandra driver reads its settings (timeouts, pool sizes, TLS) from the file named by the
+     * {@code config.file} system property; point it at {@code conf/cassandra-driver.conf} unless the
+     * JVM was given another one.
+     */
+    private static void useCassandraDriverSettings(Path workingDirectory) {
+        Path driverSettings = workingDirectory.resolve("conf/cassandra-driver.conf");
+        if (System.getProperty(CASSANDRA_DRIVER_SETTINGS) == null && Files.isRegularFile(driverSettings)) {
+            System.setProperty(CASSANDRA_DRIVER_SETTINGS, driverSettings.toAbsolutePath().toString());
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,7 +121,9 @@ public final class MailServerMain implements JamesServerMain {
         Configuration configuration = Configuration.builder()
             .useWorkingDirectoryEnvProperty()
             .build();
-        SelfSignedCertificate.generateIfAbsent(Path.of(configuration.directories().getRootDirectory()));
+        Path workingDirectory = Path.of(configuration.directories().getRootDirectory());
+        useCassandraDriverSettings(workingDirectory);
+        SelfSignedCertificate.generateIfAbsent(workingDirectory);
         JamesServerMain.main(createServer(configuration));
     }
 }

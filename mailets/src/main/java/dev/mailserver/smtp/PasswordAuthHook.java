@@ -19,9 +19,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code 235 2.7.0} authenticated;</li>
  *   <li>{@code 535 5.7.8} wrong user name or password (James alone answers a bare {@code 535});</li>
- *   <li>{@code 454 4.7.0} the users repository cannot be reached: try later, the password may be right.</li>
+ *   <li>{@code 454 4.7.0} the users repository cannot be reached: try later, the password may be right;</li>
+ *   <li>{@code 538 5.7.11} AUTH where the server does not offer it, i.e. before STARTTLS on the
+ *       submission port (James alone would hide AUTH from EHLO but still accept it, and so would take
+ *       passwords in clear), and {@code 503 5.5.1} on a listener that offers no AUTH at all (MX).</li>
  * </ul>
- * Declared in {@code conf/smtpserver.xml} before James's core handlers, so that it answers first.
+ * Declared in {@code conf/smtpserver.xml} before James's core handlers of every listener, so that it
+ * answers first.
  */
 public class PasswordAuthHook implements AuthHook {
     private static final Logger LOGGER = LoggerFactory.getLogger(PasswordAuthHook.class);
@@ -42,6 +46,17 @@ public class PasswordAuthHook implements AuthHook {
         .smtpDescription("4.7.0 Temporary authentication failure, try again later")
         .build();
 
+    static final HookResult ENCRYPTION_REQUIRED = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("538")
+        .smtpDescription("5.7.11 Encryption required: use STARTTLS before AUTH")
+        .build();
+    static final HookResult AUTH_NOT_OFFERED = HookResult.builder()
+        .hookReturnCode(HookReturnCode.deny())
+        .smtpReturnCode("503")
+        .smtpDescription("5.5.1 AUTH is not available on this port: use the submission port 587 or 465")
+        .build();
+
     private final UsersRepository users;
 
     @Inject
@@ -51,6 +66,9 @@ public class PasswordAuthHook implements AuthHook {
 
     @Override
     public HookResult doAuth(SMTPSession session, Username username, String password) {
+        if (!session.isAuthAnnounced()) {
+            return session.isTLSStarted() ? AUTH_NOT_OFFERED : ENCRYPTION_REQUIRED;
+        }
         try {
             if (users.test(username, password)) {
                 session.setUsername(username);

@@ -11,6 +11,7 @@ import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.user.api.UsersRepository;
 import org.apache.james.user.api.UsersRepositoryException;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PasswordAuthHookTest {
@@ -19,6 +20,11 @@ class PasswordAuthHookTest {
     private final UsersRepository users = mock(UsersRepository.class);
     private final SMTPSession session = mock(SMTPSession.class);
     private final PasswordAuthHook hook = new PasswordAuthHook(users);
+
+    @BeforeEach
+    void authIsOfferedInThisSession() {
+        when(session.isAuthAnnounced()).thenReturn(true);
+    }
 
     @Test
     void rightPasswordAuthenticatesTheSessionWith235() throws Exception {
@@ -39,6 +45,30 @@ class PasswordAuthHookTest {
 
         assertThat(result.getSmtpRetCode()).isEqualTo("535");
         assertThat(result.getSmtpDescription()).startsWith("5.7.8 ");
+        verify(session, never()).setUsername(ALICE);
+    }
+
+    @Test
+    void authWhereItIsNotOfferedBeforeStartTlsIsRefusedWith538WithoutCheckingThePassword() throws Exception {
+        when(session.isAuthAnnounced()).thenReturn(false);
+        when(session.isTLSStarted()).thenReturn(false);
+
+        HookResult result = hook.doAuth(session, ALICE, "secret");
+
+        assertThat(result.getSmtpRetCode()).isEqualTo("538");
+        assertThat(result.getSmtpDescription()).startsWith("5.7.11 ");
+        verify(users, never()).test(ALICE, "secret");
+        verify(session, never()).setUsername(ALICE);
+    }
+
+    @Test
+    void authOnAListenerThatNeverOffersItIsRefusedWith503EvenOverTls() throws Exception {
+        when(session.isAuthAnnounced()).thenReturn(false);
+        when(session.isTLSStarted()).thenReturn(true);
+
+        HookResult result = hook.doAuth(session, ALICE, "secret");
+
+        assertThat(result.getSmtpRetCode()).isEqualTo("503");
         verify(session, never()).setUsername(ALICE);
     }
 

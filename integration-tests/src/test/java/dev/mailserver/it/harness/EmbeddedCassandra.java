@@ -2,6 +2,7 @@ package dev.mailserver.it.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.internal.core.loadbalancing.DcInferringLoadBalancingPolicy;
 
 /**
  * The one Cassandra node of a test run, started through the project's own launcher
@@ -83,7 +89,7 @@ public final class EmbeddedCassandra implements ExtensionContext.Store.Closeable
                 "LISTEN_ADDR", "127.0.0.1",
                 "STORAGE_PORT", String.valueOf(storagePort),
                 "JMX_PORT", "",
-                "MAX_HEAP", "256M"));
+                "MAX_HEAP", "512M"));
             // From here on the node may be running: make sure it goes away with this JVM.
             Runtime.getRuntime().addShutdownHook(new Thread(cassandra::close, "stop-embedded-cassandra"));
             System.out.printf("[it] starting Cassandra on %s (data %s)%n", cassandra.contactPoint, dataDir);
@@ -114,6 +120,29 @@ public final class EmbeddedCassandra implements ExtensionContext.Store.Closeable
     /** For the server's {@code CASSANDRA_NODES}: {@code host:port}. */
     public String contactPoint() {
         return contactPoint;
+    }
+
+    /**
+     * Drops a finished test class's keyspaces. Each keyspace of the server holds some 45 tables, each
+     * with its own memtable on the heap: without this the node's heap fills up as test classes add up.
+     */
+    public void dropKeyspaces(List<String> keyspaces) {
+        int separator = contactPoint.lastIndexOf(':');
+        DriverConfigLoader config = DriverConfigLoader.programmaticBuilder()
+            .withClass(DefaultDriverOption.LOAD_BALANCING_POLICY_CLASS, DcInferringLoadBalancingPolicy.class)
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60))
+            .build();
+        try (CqlSession session = CqlSession.builder()
+            .addContactPoint(new InetSocketAddress(contactPoint.substring(0, separator),
+                Integer.parseInt(contactPoint.substring(separator + 1))))
+            .withConfigLoader(config)
+            .build()) {
+            for (String keyspace : keyspaces) {
+                session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("[it] could not drop keyspaces " + keyspaces + ": " + e);
+        }
     }
 
     private String logTail(int lines) {

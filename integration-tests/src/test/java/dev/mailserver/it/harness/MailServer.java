@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -96,6 +97,10 @@ public final class MailServer {
         return new MailServer(workDir, ports, cassandraContactPoint);
     }
 
+    static String cacheKeyspaceOf(String keyspace) {
+        return keyspace + "_cache";
+    }
+
     private static void copyConfiguration(Path from, Path to) throws IOException {
         if (!Files.isDirectory(from)) {
             throw new IllegalStateException("The default configuration directory " + from + " does not exist");
@@ -129,7 +134,7 @@ public final class MailServer {
         Path cassandra = conf.resolve("cassandra.properties");
         String properties = Files.readString(cassandra, StandardCharsets.UTF_8);
         properties = setProperty(properties, "cassandra.keyspace", keyspace);
-        properties = setProperty(properties, "cassandra.keyspace.cache", keyspace + "_cache");
+        properties = setProperty(properties, "cassandra.keyspace.cache", cacheKeyspaceOf(keyspace));
         Files.writeString(cassandra, properties, StandardCharsets.UTF_8);
 
         if (maxMessageSizeKb.isPresent()) {
@@ -187,6 +192,21 @@ public final class MailServer {
         return ports;
     }
 
+    /** Rewrites one file of this server's {@code conf/}; fails when the edit changes nothing. */
+    public void editConfiguration(String file, UnaryOperator<String> edit) {
+        Path path = workDir.resolve("conf").resolve(file);
+        try {
+            String before = Files.readString(path, StandardCharsets.UTF_8);
+            String after = edit.apply(before);
+            if (after.equals(before)) {
+                throw new IllegalStateException("The edit of " + path + " changed nothing: did the option move?");
+            }
+            Files.writeString(path, after, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public Path workDir() {
         return workDir;
     }
@@ -235,6 +255,8 @@ public final class MailServer {
             long startedAt = System.nanoTime();
             process = builder.start();
             RUNNING.add(process);
+            // For .ci/run's last-resort cleanup, should this JVM be killed before its shutdown hook runs.
+            Files.writeString(workDir.resolve("server.pid"), process.pid() + "\n", StandardCharsets.UTF_8);
             awaitReady();
             System.out.printf("[it] mail server %s ready after %d s (start #%d, pid %d)%n", workDir.getFileName(),
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt), starts, process.pid());
@@ -289,9 +311,13 @@ public final class MailServer {
         if (!isRunning()) {
             return;
         }
+        long stoppingAt = System.nanoTime();
         process.destroy();
         try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            if (process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                System.out.printf("[it] mail server %s stopped after %d s (exit code %d)%n", workDir.getFileName(),
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stoppingAt), process.exitValue());
+            } else {
                 kill9();
                 throw new IllegalStateException("The mail server did not exit within " + STOP_TIMEOUT.toSeconds()
                     + " s of SIGTERM; killed it.\n" + logTail(40));
@@ -300,7 +326,7 @@ public final class MailServer {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } finally {
-            RUNNING.remove(process);
+            forget(process);
         }
     }
 
@@ -315,7 +341,16 @@ public final class MailServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        RUNNING.remove(process);
+        forget(process);
+    }
+
+    private void forget(Process stopped) {
+        RUNNING.remove(stopped);
+        try {
+            Files.deleteIfExists(workDir.resolve("server.pid"));
+        } catch (IOException e) {
+            // only .ci/run's safety net reads it, and it checks the process before acting
+        }
     }
 
     /** Graceful stop, then start again on the same working directory and ports. */

@@ -41,6 +41,8 @@ public final class Mailbox {
         properties.put(prefix + "connectiontimeout", "10000");
         properties.put(prefix + "timeout", "30000");
         properties.put(prefix + "ssl.trust", "*");
+        // The self-signed certificate names the server's host, not 127.0.0.1; trust is already "any".
+        properties.put(prefix + "ssl.checkserveridentity", "false");
     }
 
     /** IMAP on the plain port, upgraded with STARTTLS before logging in (143). */
@@ -91,6 +93,29 @@ public final class Mailbox {
         }
     }
 
+    /** The messages now in INBOX exactly as the server gives them (RFC 5322 bytes), for tests that parse MIME. */
+    public List<byte[]> rawMessages() throws MessagingException, IOException {
+        Store store = Session.getInstance(properties).getStore(protocol);
+        store.connect("127.0.0.1", port, user, password);
+        try {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            try {
+                List<byte[]> messages = new ArrayList<>();
+                for (Message message : inbox.getMessages()) {
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    message.writeTo(bytes);
+                    messages.add(bytes.toByteArray());
+                }
+                return messages;
+            } finally {
+                inbox.close(false);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
     /**
      * Waits until a message with this subject is in INBOX: delivery after the 250 is asynchronous
      * (mail queue, then the mailet pipeline). Fails with the last state seen when it does not come.
@@ -113,6 +138,38 @@ public final class Mailbox {
         } while (Instant.now().isBefore(deadline));
         throw new AssertionError("No message '" + subject + "' in " + user + "'s INBOX over " + protocol + " port " + port
             + " within " + timeout.toSeconds() + " s; last read: " + lastSeen);
+    }
+
+    /**
+     * Waits for a message with this subject and returns it byte for byte as the server stores it
+     * (IMAP {@code BODY.PEEK[]}), for checks such as DKIM signatures that depend on every byte.
+     */
+    public byte[] awaitRawMessage(String subject, Duration timeout) {
+        awaitMessage(subject, timeout);
+        try {
+            Store store = Session.getInstance(properties).getStore(protocol);
+            store.connect("127.0.0.1", port, user, password);
+            try {
+                Folder inbox = store.getFolder("INBOX");
+                inbox.open(Folder.READ_ONLY);
+                try {
+                    for (Message message : inbox.getMessages()) {
+                        if (subject.equals(message.getSubject())) {
+                            java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                            message.writeTo(raw);
+                            return raw.toByteArray();
+                        }
+                    }
+                    throw new AssertionError("Message '" + subject + "' vanished from " + user + "'s INBOX");
+                } finally {
+                    inbox.close(false);
+                }
+            } finally {
+                store.close();
+            }
+        } catch (MessagingException | IOException e) {
+            throw new AssertionError("Cannot read message '" + subject + "' of " + user + " over " + protocol, e);
+        }
     }
 
     /** The text of a text/plain message, with line ends as LF whatever the protocol delivered. */

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Where things are on disk, free ports, and reading the tail of a log: what every harness class needs. */
+/** Where things are on disk, free ports, and the tail of a log: what every harness class needs. */
 public final class TestEnvironment {
     private TestEnvironment() {
     }
@@ -31,14 +34,43 @@ public final class TestEnvironment {
         }
     }
 
-    /** A port nobody listens on right now. The tiny window before the server binds it is accepted. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final Random RANDOM = new Random();
+
+    /**
+     * A port nobody listens on now, below the kernel's ephemeral range: a port taken from that range
+     * can meanwhile become the local end of some outgoing connection (the server's own Cassandra
+     * connections included) and the server's bind then fails. Never the same port twice per run.
+     */
     public static int freePort() {
+        int below = ephemeralRangeStart();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 10_000 + RANDOM.nextInt(Math.max(1, below - 10_000));
+            if (!HANDED_OUT.contains(port) && canBind(port)) {
+                HANDED_OUT.add(port);
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port found between 10000 and " + below);
+    }
+
+    private static boolean canBind(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
-            socket.bind(new InetSocketAddress("0.0.0.0", 0));
-            return socket.getLocalPort();
+            socket.bind(new InetSocketAddress("0.0.0.0", port));
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return false;
+        }
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            // readAllLines, not readString: readString trusts the size procfs reports and returns "3".
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

@@ -55,6 +55,10 @@ public final class WebAdmin {
         return send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    public Response delete(String path) {
+        return send(request(path).DELETE().build());
+    }
+
     public Response putJson(String path, String json) {
         return send(request(path)
             .header("Content-Type", "application/json")
