@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * Stopping and starting again reuses the same working directory, so it is a real restart.
  */
 public final class MailServer {
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** A first start creates ~90 tables; on a loaded 2-core machine that took up to 110 s. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final String MAIN_CLASS = "dev.mailserver.MailServerMain";
     /** Servers still running when the test JVM exits (a crashed test, Ctrl-C) are killed with it. */
