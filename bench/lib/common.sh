@@ -7,7 +7,7 @@ BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BENCH_WORK="${BENCH_WORK:-$BENCH_ROOT/bench/work}"
 PY=/usr/bin/python3
 DOMAIN=bench.example
-USERS=100              # u001 .. u100 @ $DOMAIN, password "bench"; plus probe@ for latency samples
+USERS=100              # u001 .. u100 @ $DOMAIN, password "bench"; probe@ (latency samples), reader@ (IMAP)
 PASSWORD=bench
 
 # The peer (Postfix + Dovecot): loopback ports of its own.
