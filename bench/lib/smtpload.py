@@ -14,7 +14,9 @@ proportional set sizes (Pss, /proc/<pid>/smaps_rollup: shared pages divided amon
 them, so that Postfix's and Dovecot's many processes are not counted once per process) of those
 processes, sampled every 0.5 s, maximum; for a JVM Pss is its RSS.
 """
-import argparse, imaplib, os, smtplib, ssl, subprocess, sys, threading, time
+import argparse, imaplib, os, smtplib, subprocess, sys, threading, time
+
+from procstats import ProcessTrees
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--name', required=True)
@@ -30,81 +32,15 @@ ap.add_argument('--domain', default='bench.example')
 ap.add_argument('--password', default='bench')
 ap.add_argument('--probe-interval', type=float, default=0.25)
 ap.add_argument('--timeout', type=float, default=1800, help='give up waiting for delivery after this long')
+ap.add_argument('--sender', default='bench@sender.test', help='envelope sender and From: of the load')
 ap.add_argument('--to', help='send the whole load to this one user instead (IMAP content); no probes')
 args = ap.parse_args()
 name = args.name
-HZ = os.sysconf('SC_CLK_TCK')
-PAGE = os.sysconf('SC_PAGE_SIZE')
+trees = ProcessTrees(args.pids)
 
 
 def out(key, value, unit=''):
     print(f'{name}_{key}: {value} {unit}'.rstrip(), flush=True)
-
-
-# --- processes ------------------------------------------------------------------------------------
-def proc_table():
-    table = {}
-    for entry in os.listdir('/proc'):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f'/proc/{entry}/stat') as f:
-                stat = f.read()
-            fields = stat[stat.rindex(')') + 2:].split()
-            # fields[0] is field 3 (state): ppid=4, utime=14, stime=15, cutime=16, cstime=17, rss=24
-            table[int(entry)] = (int(fields[1]), int(fields[11]) + int(fields[12]),
-                                 int(fields[13]) + int(fields[14]), int(fields[21]) * PAGE)
-        except (OSError, ValueError, IndexError):
-            pass
-    return table
-
-
-def pss(pid):
-    try:
-        with open(f'/proc/{pid}/smaps_rollup') as f:
-            for line in f:
-                if line.startswith('Pss:'):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-roots = [int(p) for p in args.pids.split(',') if p]
-
-
-def tree_stats(with_memory=True):
-    """(CPU seconds per root, total Pss bytes)."""
-    table = proc_table()
-    children = {}
-    for pid, (ppid, *_rest) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    cpus = []
-    rss = 0
-    for root in roots:
-        cpu = 0
-        if root in table:
-            cpu += table[root][2]  # reaped children of the root
-            stack = [root]
-            while stack:
-                pid = stack.pop()
-                cpu += table[pid][1]
-                if with_memory:
-                    rss += pss(pid)
-                stack.extend(children.get(pid, []))
-        cpus.append(cpu / HZ)
-    return cpus, rss
-
-
-peak_rss = 0
-stop_sampling = threading.Event()
-
-
-def sample_rss():
-    global peak_rss
-    while not stop_sampling.is_set():
-        peak_rss = max(peak_rss, tree_stats()[1])
-        time.sleep(0.5)
 
 
 # --- IMAP -----------------------------------------------------------------------------------------
@@ -172,9 +108,8 @@ total = per_target * len(targets)
 pollers = {t: imap_login(t) for t in targets}
 baseline = {t: inbox_count(pollers[t]) for t in targets}
 
-cpu0 = tree_stats(False)[0]
-sampler = threading.Thread(target=sample_rss, daemon=True)
-sampler.start()
+cpu0 = trees.cpu()
+trees.start_sampling()
 t0 = time.time()
 if not args.to:
     probing.set()
@@ -183,7 +118,7 @@ if not args.to:
     watcher.start()
 
 # One smtp-source per target, `sessions` of them at a time (xargs -P).
-script = (f'exec smtp-source -d -s 1 -m {per_target} -l {args.size} -f bench@sender.test '
+script = (f'exec smtp-source -d -s 1 -m {per_target} -l {args.size} -f {args.sender} '
           f'-M client.test -t "$1@{args.domain}" 127.0.0.1:{args.smtp_port}')
 load = subprocess.run(['xargs', '-P', str(args.sessions), '-n', '1', 'sh', '-c', script, 'smtp-source'],
                       input='\n'.join(targets) + '\n', text=True, capture_output=True)
@@ -200,8 +135,8 @@ while time.time() < t0 + args.timeout:
         t_delivered = time.time()
         break
     time.sleep(1)
-cpu1 = tree_stats(False)[0]
-stop_sampling.set()
+cpu1 = trees.cpu()
+trees.stop_sampling()
 if not args.to:
     watcher.join(timeout=120)
 
@@ -223,7 +158,7 @@ out('cpu', f'{sum(cpu1) - sum(cpu0):.1f}', 's')
 if args.labels:
     for label, before, after in zip(args.labels.split(','), cpu0, cpu1):
         out(f'cpu_{label}', f'{after - before:.1f}', 's')
-out('peak_memory_pss', f'{peak_rss / 1048576:.0f}', 'MB')
+out('peak_memory_pss', f'{trees.peak_memory / 1048576:.0f}', 'MB')
 for imap in pollers.values():
     try:
         imap.logout()
