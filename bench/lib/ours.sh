@@ -4,7 +4,7 @@
 # ours_start WORKDIR [benchconf.py options...]: fresh state (Cassandra data, queue) every time, so
 # that runs compare.
 ours_start() {
-  local dir="$1"; shift
+  local dir="$1" port name; shift
   OURS_DIR="$dir"
   rm -rf "$dir"; mkdir -p "$dir"
   "$PY" "$BENCH_ROOT/bench/lib/benchconf.py" "$BENCH_ROOT/conf" "$dir/conf" "$@"

@@ -14,7 +14,7 @@ proportional set sizes (Pss, /proc/<pid>/smaps_rollup: shared pages divided amon
 them, so that Postfix's and Dovecot's many processes are not counted once per process) of those
 processes, sampled every 0.5 s, maximum; for a JVM Pss is its RSS.
 """
-import argparse, imaplib, os, smtplib, subprocess, sys, threading, time
+import argparse, imaplib, os, re, smtplib, subprocess, sys, threading, time
 
 from procstats import ProcessTrees
 
@@ -80,16 +80,24 @@ def probe_watcher(deadline):
     imap = imap_login('probe')
     known = 0
     while time.time() < deadline:
-        typ, data = imap.select('INBOX', readonly=True)
-        count = int(data[0])
-        if count > known:
-            now = time.time()
-            typ, data = imap.fetch(f'{known + 1}:{count}', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
-            for item in data:
-                if isinstance(item, tuple):
-                    subject = item[1].decode().split(':', 1)[1].strip()
-                    seen_at.setdefault(subject, now)
-            known = count
+        try:
+            typ, data = imap.select('INBOX', readonly=True)
+            count = int(data[0])
+            if count > known:
+                now = time.time()
+                typ, data = imap.fetch(f'{known + 1}:{count}', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
+                # Only the Subject lines count: the server may mix other untagged replies in.
+                for item in data:
+                    if isinstance(item, tuple):
+                        for subject in re.findall(r'probe-\d+-\d+', item[1].decode(errors='replace')):
+                            seen_at.setdefault(subject, now)
+                known = count
+        except Exception as e:  # keep watching: a lost probe would bias the percentiles
+            print(f'{name}: probe watcher: {e!r}', file=sys.stderr)
+            try:
+                imap = imap_login('probe')
+            except Exception:
+                pass
         if not probing.is_set() and all(s in seen_at for s in list(sent_at)):
             break
         time.sleep(0.05)
