@@ -85,7 +85,9 @@ def probe_watcher(deadline):
             count = int(data[0])
             if count > known:
                 now = time.time()
-                typ, data = imap.fetch(f'{known + 1}:{count}', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
+                # n:* rather than n:count: our server (James 3.8.1) may answer a readonly SELECT with a
+                # count its session cannot FETCH yet ("BAD Invalid messageset").
+                typ, data = imap.fetch(f'{known + 1}:*', '(BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
                 # Only the Subject lines count: the server may mix other untagged replies in.
                 for item in data:
                     if isinstance(item, tuple):
