@@ -23,6 +23,7 @@ ap.add_argument('--clients', type=int, default=20)
 ap.add_argument('--bodies', type=int, default=1000)
 ap.add_argument('--user', default='reader@bench.example')
 ap.add_argument('--password', default='bench')
+ap.add_argument('--phase', choices=('fill', 'measure', 'both'), default='both')
 args = ap.parse_args()
 
 
@@ -175,5 +176,7 @@ def measure():
         sys.exit(1)
 
 
-fill()
-measure()
+if args.phase in ('fill', 'both'):
+    fill()
+if args.phase in ('measure', 'both'):
+    measure()
