@@ -17,8 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.mailserver.it.harness.DkimVerifier;
-import dev.mailserver.it.harness.DkimVerifier.Signature;
+import dev.mailserver.dkim.PythonDkimVerifier;
+import dev.mailserver.dkim.PythonDkimVerifier.Result;
 import dev.mailserver.it.harness.MailServerExtension;
 import dev.mailserver.it.harness.Mailbox;
 import dev.mailserver.it.harness.Smtp;
@@ -123,7 +123,7 @@ class DkimSigningTest {
 
         byte[] stored = Mailbox.imapWithStartTls(server.ports().imap(), ALICE, ALICE_PASSWORD).awaitRawMessage(subject, DELIVERY);
 
-        assertBothSignaturesValid(DkimVerifier.verify(stored, DNS));
+        assertBothSignaturesValid(PythonDkimVerifier.verify(stored, DNS));
     }
 
     @Test
@@ -133,7 +133,7 @@ class DkimSigningTest {
         SmtpSink.Delivery relayed = remoteMx.awaitMessageContaining(subject, DELIVERY);
 
         assertThat(relayed.recipients()).containsExactly(PARTNER);
-        assertBothSignaturesValid(DkimVerifier.verify(relayed.data(), DNS));
+        assertBothSignaturesValid(PythonDkimVerifier.verify(relayed.data(), DNS));
     }
 
     @Test
@@ -142,30 +142,30 @@ class DkimSigningTest {
 
         byte[] stored = Mailbox.imapWithStartTls(server.ports().imap(), ALICE, ALICE_PASSWORD).awaitRawMessage(subject, DELIVERY);
 
-        assertThat(DkimVerifier.verify(stored, DNS)).isEmpty();
+        assertThat(PythonDkimVerifier.verify(stored, DNS)).isEmpty();
     }
 
     @Test
     void rotatedKeySignsInsteadOfTheRetiredOneWithoutRestart() {
         createKey(ROTATING_DOMAIN, "ed25519", "old");
         String before = submit(DAVE, DAVE_PASSWORD, PARTNER);
-        assertThat(DkimVerifier.verify(remoteMx.awaitMessageContaining(before, DELIVERY).data(), DNS))
-            .extracting(Signature::selector, Signature::valid).containsExactly(org.assertj.core.groups.Tuple.tuple("old", true));
+        assertThat(PythonDkimVerifier.verify(remoteMx.awaitMessageContaining(before, DELIVERY).data(), DNS))
+            .extracting(Result::selector, Result::valid).containsExactly(org.assertj.core.groups.Tuple.tuple("old", true));
 
         createKey(ROTATING_DOMAIN, "ed25519", "new");
         assertThat(server.webAdmin().post("/dkim/keys/" + ROTATING_DOMAIN + "/old/retire").status()).isEqualTo(204);
         sleep(Duration.ofMillis(1500));
         String after = submit(DAVE, DAVE_PASSWORD, PARTNER);
 
-        assertThat(DkimVerifier.verify(remoteMx.awaitMessageContaining(after, DELIVERY).data(), DNS))
-            .extracting(Signature::selector, Signature::valid).containsExactly(org.assertj.core.groups.Tuple.tuple("new", true));
+        assertThat(PythonDkimVerifier.verify(remoteMx.awaitMessageContaining(after, DELIVERY).data(), DNS))
+            .extracting(Result::selector, Result::valid).containsExactly(org.assertj.core.groups.Tuple.tuple("new", true));
         assertThat(server.webAdmin().get("/dkim/keys/" + ROTATING_DOMAIN).json())
             .extracting(key -> key.get("selector").asText() + "=" + key.get("state").asText())
             .containsExactly("new=active", "old=retired");
     }
 
-    private static void assertBothSignaturesValid(List<Signature> signatures) {
-        assertThat(signatures).extracting(Signature::algorithm).containsExactlyInAnyOrder("rsa-sha256", "ed25519-sha256");
+    private static void assertBothSignaturesValid(List<Result> signatures) {
+        assertThat(signatures).extracting(Result::algorithm).containsExactlyInAnyOrder("rsa-sha256", "ed25519-sha256");
         assertThat(signatures).allSatisfy(signature -> {
             assertThat(signature.domain()).isEqualTo(DOMAIN);
             assertThat(signature.valid()).as("signature %s valid for python3-dkim (error %s)", signature, signature.error()).isTrue();

@@ -17,8 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Verifies DKIM signatures with an implementation that is not ours: dkimpy, Debian's
  * {@code python3-dkim}, run by the system Python. The public keys come from the DNS records WebAdmin
  * hands out, passed as a name-to-TXT map instead of a DNS server. A missing python3-dkim fails the test.
+ * Shared with the end-to-end tests through this module's test jar.
  */
-final class PythonDkimVerifier {
+public final class PythonDkimVerifier {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCRIPT = """
@@ -51,7 +52,7 @@ final class PythonDkimVerifier {
         """;
 
     /** One DKIM-Signature field of the message, as dkimpy judged it. */
-    record Result(String domain, String selector, String algorithm, String signedHeaders, String length,
+    public record Result(String domain, String selector, String algorithm, String signedHeaders, String length,
                   boolean valid, String error, String log) {
     }
 
@@ -59,7 +60,7 @@ final class PythonDkimVerifier {
     }
 
     /** Verifies every DKIM-Signature field of the message, top to bottom. */
-    static List<Result> verify(byte[] message, Map<String, String> dnsRecords) {
+    public static List<Result> verify(byte[] message, Map<String, String> dnsRecords) {
         if (!Files.isExecutable(PYTHON)) {
             throw new AssertionError(PYTHON + " is missing: DKIM signatures are verified with Debian's python3-dkim "
                 + "(apt-get install -y python3-dkim)");
